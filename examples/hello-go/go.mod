@@ -1,0 +1,5 @@
+module func
+
+go 1.24
+
+require github.com/fnproject/fdk-go v0.0.61

@@ -1,0 +1,3 @@
+package main
+
+this does not compile

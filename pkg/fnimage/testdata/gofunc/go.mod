@@ -1,0 +1,3 @@
+module func
+
+go 1.24

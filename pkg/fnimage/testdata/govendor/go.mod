@@ -1,0 +1,5 @@
+module func
+
+go 1.24
+
+require example.com/greet v1.0.0

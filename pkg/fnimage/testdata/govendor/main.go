@@ -1,0 +1,10 @@
+// Command func uses a vendored dependency that no proxy serves.
+package main
+
+import (
+	"fmt"
+
+	"example.com/greet"
+)
+
+func main() { fmt.Println(greet.Hello()) }
