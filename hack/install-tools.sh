@@ -63,6 +63,20 @@ if ((${#missing[@]} > 0)); then
 	done
 fi
 
+# Host toolchains the runtimes build with (Maven and a JDK for Java, gcc for
+# the Java e2e's native socket library, pip for Python, npm for Node). The
+# project's machines have them; install Debian's when one is missing.
+missing=()
+for pair in mvn:maven javac:openjdk-17-jdk-headless gcc:gcc python3:python3 npm:npm; do
+	tool=${pair%%:*} pkg=${pair#*:}
+	command -v "$tool" >/dev/null 2>&1 || missing+=("$pkg")
+done
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+if ((${#missing[@]} > 0)); then
+	echo "install-tools: installing ${missing[*]} with apt-get" >&2
+	apt_install "${missing[@]}"
+fi
+
 # First line of `TOOL --version`, e.g. "runc version 1.1.5+ds1".
 echo "runc          $(runc --version | head -n1 | sed 's/^runc version //')  ($(command -v runc))"
 echo "umoci         $(umoci --version | head -n1 | sed 's/^umoci version //')  ($(command -v umoci))"

@@ -22,6 +22,8 @@ fi
 step "go vet"
 go vet ./...
 (cd examples/hello-go && go vet ./...)
+node --check examples/hello-node/func.js
+python3 -c "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])" examples/orders/order-validator/func.py
 
 step "golangci-lint"
 golangci-lint run ./...
@@ -29,12 +31,17 @@ golangci-lint run ./...
 step "go test (unit, integration and end-to-end)"
 go test -race -count=1 -shuffle=on -timeout 20m ./...
 
-step "fuzzing the parsers (short runs; corpora in testdata/fuzz)"
-for target in $(go test -list '^Fuzz' ./pkg/fnimage/ | grep '^Fuzz'); do
-  go test -run '^$' -fuzz "^${target}\$" -fuzztime "${OSA_FUZZTIME:-15s}" ./pkg/fnimage/
+step "fuzzing the parsers and request decoders (short runs; corpora in testdata/fuzz)"
+for pkg in $(go list ./pkg/...); do
+  for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "${OSA_FUZZTIME:-10s}" "$pkg"
+  done
 done
 
 step "benchmark: osa build vs ko (build + push of the same Go function)"
 bash hack/bench-build.sh
+
+step "benchmark: Python builds (source-only rebuild, two platforms vs one, cold vs pip)"
+bash hack/bench-python.sh
 
 printf '\nall checks passed in %ds\n' "$(( $(date +%s) - start ))"

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ const (
 	envRegistryUsername = "OSA_REGISTRY_USERNAME" // with OSA_REGISTRY_PASSWORD, for the --registry host
 	envRegistryPassword = "OSA_REGISTRY_PASSWORD" //nolint:gosec // the variable's name, not a credential
 	envSourceDateEpoch  = "SOURCE_DATE_EPOCH"
+	envCacheDir         = "OSA_CACHE_DIR" // layer cache; default: the user cache dir + /osa/layers; "off" disables it
 )
 
 type buildFlags struct {
@@ -58,7 +60,9 @@ Registry credentials come from OSA_REGISTRY_USERNAME and OSA_REGISTRY_PASSWORD
 token), else from the Docker config (~/.docker/config.json) and its credential
 helpers. Run images can be mapped to mirrors with --base-image FROM=TO or
 OSA_BASE_IMAGES="FROM=TO,..."; TO may be "scratch" (empty). File times and the
-image creation time come from SOURCE_DATE_EPOCH (default: the Unix epoch).`,
+image creation time come from SOURCE_DATE_EPOCH (default: the Unix epoch).
+Installed dependencies are cached in OSA_CACHE_DIR (default ~/.cache/osa/layers;
+"off" disables it).`,
 		Example: `  osa build ./examples/hello-go --registry iad.ocir.io/mytenancy/fns
   osa build ./examples/hello-go --platform linux/amd64,linux/arm64 --oci-layout ./out
   osa build ./examples/hello-go --registry 127.0.0.1:5000/fns --base-image fnproject/go:1.24=scratch --json`,
@@ -158,6 +162,9 @@ func buildOptions(e *env, f buildFlags) ([]fnimage.Option, error) {
 	if f.tag != "" {
 		opts = append(opts, fnimage.WithTag(f.tag))
 	}
+	if dir := cacheDir(e.getenv); dir != "" {
+		opts = append(opts, fnimage.WithCacheDir(dir))
+	}
 	bases, err := parseBaseImages(e.getenv(envBaseImages), f.baseImages)
 	if err != nil {
 		return nil, usageError{err}
@@ -188,6 +195,26 @@ func buildOptions(e *env, f buildFlags) ([]fnimage.Option, error) {
 		return nil, usageError{err}
 	}
 	return opts, nil
+}
+
+// cacheDir returns where installed dependencies are cached between builds:
+// $OSA_CACHE_DIR, else $XDG_CACHE_HOME/osa/layers or ~/.cache/osa/layers
+// (the platform's user cache directory); "off" disables the cache.
+func cacheDir(getenv func(string) string) string {
+	switch d := getenv(envCacheDir); d {
+	case "off":
+		return ""
+	case "":
+	default:
+		return d
+	}
+	if d := getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "osa", "layers")
+	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".cache", "osa", "layers")
+	}
+	return ""
 }
 
 // parseBaseImages reads FROM=TO pairs from the environment variable (comma

@@ -209,3 +209,21 @@ func TestVersion(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
 	require.NotEmpty(t, doc["version"])
 }
+
+func TestCacheDir(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"OSA_CACHE_DIR": "/c"}, "/c"},
+		{map[string]string{"OSA_CACHE_DIR": "off", "HOME": "/h"}, ""},
+		{map[string]string{"XDG_CACHE_HOME": "/x", "HOME": "/h"}, "/x/osa/layers"},
+		{map[string]string{"HOME": "/h"}, "/h/.cache/osa/layers"},
+		{map[string]string{}, ""},
+	} {
+		if got := cacheDir(func(k string) string { return tc.env[k] }); got != tc.want {
+			t.Errorf("cacheDir(%v) = %q, want %q", tc.env, got, tc.want)
+		}
+	}
+}

@@ -67,7 +67,7 @@ func newRoot(e *env) *cobra.Command {
 	root.PersistentFlags().BoolVar(&e.json, "json", false, "print exactly one JSON document on stdout (progress and logs go to stderr)")
 	root.PersistentFlags().BoolVarP(&e.verbose, "verbose", "v", false, "log more detail to stderr")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newBuildCommand(e), newVersionCommand(e))
+	root.AddCommand(newBuildCommand(e), newEmulatorCommand(e), newVersionCommand(e))
 	return root
 }
 

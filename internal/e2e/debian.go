@@ -2,11 +2,14 @@ package e2e
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,11 +162,85 @@ func debianLayer(t testing.TB, ctx context.Context, suite, arch string, packages
 		}
 		t.Logf("e2e: debootstrap %s %s %v: %s (cached as %s)", suite, arch, packages, time.Since(start).Round(time.Second), cached)
 	}
-	l, err := tarball.LayerFromFile(cached, tarball.WithMediaType(types.OCILayer))
+	l, err := cachedFileLayer(cached)
 	if err != nil {
 		t.Fatalf("e2e: reading %s: %v", cached, err)
 	}
 	return l
+}
+
+// fileLayer is a gzipped layer in a file whose digests were computed once,
+// when it was cached, and kept beside it: hashing a 100 MB base again on
+// every run costs tens of seconds under the race detector.
+type fileLayer struct {
+	path           string
+	digest, diffID v1.Hash
+	size           int64
+}
+
+type fileLayerMeta struct {
+	Digest string `json:"digest"`
+	DiffID string `json:"diff_id"`
+	Size   int64  `json:"size"`
+}
+
+// cachedFileLayer returns the layer in path, computing and storing its
+// digests in path.json the first time.
+func cachedFileLayer(path string) (v1.Layer, error) {
+	var m fileLayerMeta
+	data, err := os.ReadFile(path + ".json")
+	if err != nil || json.Unmarshal(data, &m) != nil {
+		l, err := tarball.LayerFromFile(path, tarball.WithMediaType(types.OCILayer))
+		if err != nil {
+			return nil, err
+		}
+		d, err := l.Digest()
+		if err != nil {
+			return nil, err
+		}
+		diff, err := l.DiffID()
+		if err != nil {
+			return nil, err
+		}
+		size, err := l.Size()
+		if err != nil {
+			return nil, err
+		}
+		m = fileLayerMeta{Digest: d.String(), DiffID: diff.String(), Size: size}
+		if data, err = json.Marshal(m); err == nil {
+			_ = os.WriteFile(path+".json", data, 0o644)
+		}
+	}
+	digest, err := v1.NewHash(m.Digest)
+	if err != nil {
+		return nil, err
+	}
+	diffID, err := v1.NewHash(m.DiffID)
+	if err != nil {
+		return nil, err
+	}
+	return &fileLayer{path: path, digest: digest, diffID: diffID, size: m.Size}, nil
+}
+
+func (l *fileLayer) Digest() (v1.Hash, error)            { return l.digest, nil }
+func (l *fileLayer) DiffID() (v1.Hash, error)            { return l.diffID, nil }
+func (l *fileLayer) Size() (int64, error)                { return l.size, nil }
+func (l *fileLayer) MediaType() (types.MediaType, error) { return types.OCILayer, nil }
+func (l *fileLayer) Compressed() (io.ReadCloser, error)  { return os.Open(l.path) }
+func (l *fileLayer) Uncompressed() (io.ReadCloser, error) {
+	f, err := os.Open(l.path)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{zr, f}, nil
 }
 
 // makeDebianLayer runs debootstrap into a temporary directory, adds the fn
@@ -211,6 +288,7 @@ func makeDebianLayer(ctx context.Context, suite, arch string, packages []string,
 	if err := run(ctx, "sh", "-c", `tar -C "$1" --numeric-owner --sort=name --mtime=@1 -cf - . | gzip -1 > "$2"`, "sh", root, tmp); err != nil {
 		return err
 	}
+	_ = os.Remove(out + ".json") // digests of a previous tarball
 	return os.Rename(tmp, out)
 }
 

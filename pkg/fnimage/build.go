@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -126,6 +127,9 @@ type job struct {
 	runtime Runtime
 	files   []ContextFile
 	tmp     string // scratch space, removed after the build
+	// shared holds per-build state a runtime shares across its platforms
+	// (layers runs once per platform, possibly concurrently), by runtime name.
+	shared sync.Map
 }
 
 // Build builds the function in dir for every configured platform. Nothing is
@@ -148,10 +152,6 @@ func (b *Builder) Build(ctx context.Context, dir string) (*Result, error) {
 	}
 	rt := fn.ParsedRuntime()
 	rb, err := runtimeFor(rt, fn)
-	if err != nil {
-		return nil, err
-	}
-	files, err := ReadContext(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -190,8 +190,13 @@ func (b *Builder) Build(ctx context.Context, dir string) (*Result, error) {
 		return nil, err
 	}
 	defer func() { _ = os.RemoveAll(tmp) }()
-	j := &job{o: o, cache: layerCache{dir: o.cacheDir}, dir: dir, fn: fn, runtime: rt, files: files, tmp: tmp}
+	j := &job{o: o, cache: layerCache{dir: o.cacheDir}, dir: dir, fn: fn, runtime: rt, tmp: tmp}
 	if err := j.runBuildCommands(ctx); err != nil {
+		return nil, err
+	}
+	// The context is read after the build commands, which may make files
+	// (a TypeScript build's dist/, say) that belong in the image.
+	if j.files, err = ReadContext(dir); err != nil {
 		return nil, err
 	}
 
@@ -227,6 +232,12 @@ func runtimeFor(rt Runtime, fn *FuncFile) (runtimeBuilder, error) {
 	switch rt.Lang {
 	case "go":
 		return goRuntime{}, nil
+	case "python":
+		return pythonRuntime{}, nil
+	case "node":
+		return nodeRuntime{}, nil
+	case "java", "kotlin":
+		return javaRuntime{}, nil
 	case "docker":
 		return nil, &UnsupportedError{
 			What: fmt.Sprintf("%s: runtime docker builds the function's Dockerfile, which needs a Docker daemon; osa builds without one", fn.Path),
@@ -235,7 +246,7 @@ func runtimeFor(rt Runtime, fn *FuncFile) (runtimeBuilder, error) {
 	}
 	return nil, &UnsupportedError{
 		What: fmt.Sprintf("%s: runtime %s is not supported by this version of osa build", fn.Path, rt),
-		Fix:  "use a go runtime, or build this function with fn build and deploy the image by reference",
+		Fix:  "use a go, python, node or java runtime, or build this function with fn build and deploy the image by reference",
 	}
 }
 

@@ -30,6 +30,7 @@ type options struct {
 	progress     func(Progress)
 	goCommand    string
 	goEnv        []string
+	python       string
 	cacheDir     string
 	retry        remote.Backoff
 }
@@ -43,6 +44,7 @@ func makeOptions(opts ...Option) (*options, error) {
 		logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		progress:     func(Progress) {},
 		goCommand:    "go",
+		python:       "python3",
 		// ggcr's own retry is the only retry on the registry path (design.md §7a).
 		retry: remote.Backoff{Duration: time.Second, Factor: 3.0, Jitter: 0.1, Steps: 3},
 	}
@@ -217,6 +219,19 @@ func WithGoCommand(path string, env ...string) Option {
 		}
 		o.goCommand = path
 		o.goEnv = env
+		return nil
+	}
+}
+
+// WithPythonCommand sets the Python that runs pip for python functions: any
+// Python 3.8 or newer with pip, as it installs for the target's Python
+// version, ABI and platform, not for itself. The default is "python3" from PATH.
+func WithPythonCommand(path string) Option {
+	return func(o *options) error {
+		if path == "" {
+			return errors.New("python command is empty")
+		}
+		o.python = path
 		return nil
 	}
 }

@@ -1,0 +1,3 @@
+'use strict'
+const util = require('./lib/util')
+console.log(util.answer)
