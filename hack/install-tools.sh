@@ -140,3 +140,19 @@ go_tool() {
 go_tool registry github.com/distribution/distribution/v3/cmd/registry "$REGISTRY_VERSION"
 go_tool ko github.com/google/ko "$KO_VERSION"
 go_tool golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint "$GOLANGCI_LINT_VERSION"
+
+# The OCI CLI (Python), a second, independent client of the emulator: a
+# virtualenv under the tools directory, linked as $BIN_DIR/oci.
+OCI_CLI_VERSION=3.95.1
+oci_venv="$TOOLS_DIR/oci-cli"
+oci_stamp="$oci_venv/.osa-version"
+if [[ ! -x "$oci_venv/bin/oci" || "$(cat "$oci_stamp" 2>/dev/null)" != "$OCI_CLI_VERSION" ]]; then
+	echo "install-tools: installing oci-cli $OCI_CLI_VERSION (a virtualenv in $oci_venv)" >&2
+	rm -rf "$oci_venv"
+	python3 -m venv "$oci_venv" || die "python3 -m venv failed (install python3-venv)"
+	"$oci_venv/bin/pip" install --quiet --disable-pip-version-check "oci-cli==$OCI_CLI_VERSION" ||
+		die "pip install oci-cli==$OCI_CLI_VERSION failed"
+	echo "$OCI_CLI_VERSION" >"$oci_stamp"
+fi
+ln -sf "$oci_venv/bin/oci" "$BIN_DIR/oci"
+printf '%-13s %s  (%s)\n' "oci" "$OCI_CLI_VERSION" "$BIN_DIR/oci"

@@ -34,7 +34,7 @@ go test -race -count=1 -shuffle=on -timeout 20m ./...
 step "fuzzing the parsers and request decoders (short runs; corpora in testdata/fuzz)"
 for pkg in $(go list ./pkg/...); do
   for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "${OSA_FUZZTIME:-10s}" "$pkg"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "${OSA_FUZZTIME:-10s}" -fuzzminimizetime 2s "$pkg"
   done
 done
 

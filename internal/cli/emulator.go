@@ -16,6 +16,7 @@ type emulatorFlags struct {
 	addr    string
 	info    string
 	latency string
+	faults  string
 }
 
 func newEmulatorCommand(e *env) *cobra.Command {
@@ -42,6 +43,7 @@ never points at a dead emulator. The info holds the registry token: keep it priv
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "control plane address (loopback only)")
 	fl.StringVar(&f.info, "info", "", "write the emulator info document to this file")
 	fl.StringVar(&f.latency, "latency", "", "work request latency as ACCEPT,RUN durations (default 20ms,80ms), e.g. 1s,5s")
+	fl.StringVar(&f.faults, "faults", "", "inject faults: seed=N,KIND[=ARG]@RATE[:MATCH],... with KIND 429, 500, 503, reset, slow, workrequest, upload (see pkg/emulator's README)")
 	return cmd
 }
 
@@ -53,6 +55,13 @@ func runEmulator(cmd *cobra.Command, e *env, f emulatorFlags) error {
 			return usageError{err}
 		}
 		opts = append(opts, emulator.WithLatency(l))
+	}
+	if f.faults != "" {
+		faults, err := emulator.ParseFaults(f.faults)
+		if err != nil {
+			return usageError{err}
+		}
+		opts = append(opts, emulator.WithFaults(faults))
 	}
 	ctx := cmd.Context()
 	srv, err := emulator.Start(ctx, opts...)

@@ -65,6 +65,7 @@ func TestEmulatorBadFlags(t *testing.T) {
 		{"emulator", "--addr", "0.0.0.0:0"},
 		{"emulator", "--latency", "fast"},
 		{"emulator", "extra"},
+		{"emulator", "--faults", "teapot@0.5"},
 	} {
 		r := run(t, nil, args...)
 		require.Equal(t, ExitUsage, r.code, "%v: %s", args, r.stderr)

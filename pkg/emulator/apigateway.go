@@ -44,7 +44,7 @@ func newAPIGatewayState(st *state, dataPlaneHost string) *apigwState {
 		CompartmentId:  common.String(st.compartmentID),
 		EndpointType:   apigateway.GatewayEndpointTypePublic,
 		DisplayName:    common.String("osa-emulator-gateway"),
-		SubnetId:       common.String(st.subnetID),
+		SubnetId:       common.String(seedPublicSubnetID(st)), // the gateway sits in the public subnet, as in the seed
 		TimeCreated:    now,
 		TimeUpdated:    now,
 		LifecycleState: apigateway.GatewayLifecycleStateActive,

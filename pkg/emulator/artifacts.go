@@ -56,6 +56,8 @@ type artsRepo struct {
 	seq  int
 }
 
+// newArtifactsState starts with no repositories and with repositories
+// created on first push; registerArtifacts connects it to the registry.
 func newArtifactsState(st *state) *artifactsState {
 	return &artifactsState{st: st, repos: map[string]*artsRepo{}, createOnFirstPush: true}
 }

@@ -16,16 +16,20 @@ import (
 	"github.com/oracle/oci-go-sdk/v65/common"
 )
 
-// afterScan runs ep after reading the registry (without the state lock)
-// and reconciling the repositories with what it holds (with the lock). A
-// registry that cannot be read leaves the repositories as they are.
+// afterScan runs ep after reading the registry (without the state lock;
+// only the scanner itself is fetched under it) and reconciling the
+// repositories with what the registry holds (with the lock). A registry
+// that cannot be read leaves the repositories as they are.
 func (a *artifactsState) afterScan(ep endpoint) prepare {
 	return func(*call) (endpoint, *apiError) {
+		a.st.mu.Lock()
+		scan := a.scan
+		a.st.mu.Unlock()
 		var scanned map[string]int
-		if a.scan != nil {
+		if scan != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			if m, err := a.scan(ctx); err == nil {
+			if m, err := scan(ctx); err == nil {
 				scanned = m
 			}
 		}
@@ -38,7 +42,8 @@ func (a *artifactsState) afterScan(ep endpoint) prepare {
 
 // reconcile refreshes imageCount of the repositories the registry holds
 // and, when repositories are created on first push, creates the missing
-// ones: private, mutable, in the root compartment.
+// ones: private, mutable, in the root compartment (paths that are not
+// valid repository names are left alone).
 func (a *artifactsState) reconcile(scanned map[string]int, now time.Time) {
 	paths := make([]string, 0, len(scanned))
 	for p := range scanned {
@@ -54,7 +59,7 @@ func (a *artifactsState) reconcile(scanned map[string]int, now time.Time) {
 			}
 			continue
 		}
-		if a.createOnFirstPush {
+		if a.createOnFirstPush && artsCheckName(p) == nil {
 			a.add(artifacts.ContainerRepository{CompartmentId: common.String(a.st.tenancyID), DisplayName: common.String(p),
 				IsImmutable: common.Bool(false), IsPublic: common.Bool(false)}, images, now)
 		}

@@ -3,7 +3,6 @@ package emulator
 import (
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -19,29 +18,7 @@ const (
 // fnPage returns one page of items and the token of the next page ("" when
 // this is the last one). Tokens are offsets; they are opaque to clients.
 func fnPage[T any](items []T, r *http.Request) ([]T, string, *apiError) {
-	q := r.URL.Query()
-	limit := fnDefaultLimit
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > fnMaxLimit {
-			return nil, "", errBadRequest("limit %q must be a number from 1 to %d", s, fnMaxLimit)
-		}
-		limit = n
-	}
-	start := 0
-	if s := q.Get("page"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > len(items) {
-			return nil, "", errBadRequest("page %q is not a page token this service issued", s)
-		}
-		start = n
-	}
-	end := min(start+limit, len(items))
-	next := ""
-	if end < len(items) {
-		next = strconv.Itoa(end)
-	}
-	return items[start:end], next, nil
+	return pageWithin(items, r, fnDefaultLimit, fnMaxLimit)
 }
 
 // fnSortKey is what applications and functions are sorted by.

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -87,13 +88,45 @@ func (f *functionsState) addWorkRequest(c *call, api fnAPIVersion, op, compartme
 			EntityURI: api.base() + "/" + entity + "s/" + id}},
 		finish: finish,
 	}
+	if f.st.faults != nil {
+		w.finish = func(t time.Time) error {
+			if err := f.st.faults.failWorkRequest(op); err != nil {
+				f.revertFailed(entity, id, strings.HasPrefix(op, "CREATE_"), t)
+				return err
+			}
+			return finish(t)
+		}
+	}
 	f.q.add(w, c.now, f.st.latency)
 	c.header.Set("opc-work-request-id", w.ID)
 	return w
 }
 
+// revertFailed puts a resource whose work request failed back as OCI
+// leaves it: a failed create is FAILED, a failed update or delete leaves the
+// resource ACTIVE with its values unchanged.
+func (f *functionsState) revertFailed(entity, id string, create bool, t time.Time) {
+	state := fnActive
+	if create {
+		state = fnFailed
+	}
+	switch entity {
+	case "function":
+		if fn := f.fns[id]; fn != nil {
+			fn.State, fn.Updated = state, t.UTC().Truncate(time.Millisecond)
+		}
+	case "application":
+		if app := f.apps[id]; app != nil {
+			app.State, app.Updated = state, t.UTC().Truncate(time.Millisecond)
+		}
+	}
+}
+
 // knownCompartment reports whether id is a compartment of the emulator's
 // tenancy (its one compartment, or the tenancy itself).
 func (f *functionsState) knownCompartment(id string) bool {
+	if f.st.iam != nil {
+		return f.st.iam.knownCompartment(id)
+	}
 	return id == f.st.compartmentID || id == f.st.tenancyID
 }

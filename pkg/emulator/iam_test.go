@@ -171,6 +171,15 @@ func TestIdentityPolicies(t *testing.T) {
 	requireServiceError(t, err, http.StatusNotFound, "NotAuthorizedOrNotFound", "dynamic group "+*group.Id)
 	_, err = e.id.DeletePolicy(e.ctx, identitysdk.DeletePolicyRequest{PolicyId: seedForm.Id})
 	requireServiceError(t, err, http.StatusNotFound, "NotAuthorizedOrNotFound", "")
+
+	// A create retried with its token gets the first answer, not a 409.
+	retried := identitysdk.CreatePolicyRequest{OpcRetryToken: common.String("policy-token"), CreatePolicyDetails: identitysdk.CreatePolicyDetails{
+		CompartmentId: &comp, Name: common.String("retried"), Description: common.String(""), Statements: []string{iamAnyUserGrant(comp, comp)}}}
+	first, err := e.id.CreatePolicy(e.ctx, retried)
+	require.NoError(t, err)
+	second, err := e.id.CreatePolicy(e.ctx, retried)
+	require.NoError(t, err)
+	require.Equal(t, *first.Id, *second.Id)
 }
 
 // TestIdentityPaging pages bare-array lists with opc-next-page.

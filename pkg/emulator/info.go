@@ -16,16 +16,19 @@ type Info struct {
 	RegistryToken    string    `json:"registry_token"`
 	Namespace        string    `json:"namespace"`
 	Endpoints        Endpoints `json:"endpoints"`
-	GatewayURL       string    `json:"gateway_url"`
-	GatewayID        string    `json:"gateway_id"`
-	CompartmentID    string    `json:"compartment_id"`
-	SubnetID         string    `json:"subnet_id"`
-	TenancyID        string    `json:"tenancy_id"`
-	UserID           string    `json:"user_id"`
-	Fingerprint      string    `json:"fingerprint"`
-	Region           string    `json:"region"`
-	OCIConfigFile    string    `json:"oci_config_file"`
-	OCIProfile       string    `json:"oci_profile"`
+	// IdentityDomainURL is the identity domain whose /oauth2/v1/token
+	// exchanges OIDC tokens for session tokens (see WithTokenExchange).
+	IdentityDomainURL string `json:"identity_domain_url"`
+	GatewayURL        string `json:"gateway_url"`
+	GatewayID         string `json:"gateway_id"`
+	CompartmentID     string `json:"compartment_id"`
+	SubnetID          string `json:"subnet_id"`
+	TenancyID         string `json:"tenancy_id"`
+	UserID            string `json:"user_id"`
+	Fingerprint       string `json:"fingerprint"`
+	Region            string `json:"region"`
+	OCIConfigFile     string `json:"oci_config_file"`
+	OCIProfile        string `json:"oci_profile"`
 }
 
 // Endpoints are the base URLs of the emulated services, for a client's Host.
@@ -34,6 +37,8 @@ type Endpoints struct {
 	Functions  string `json:"functions"`
 	Identity   string `json:"identity"`
 	Logging    string `json:"logging"`
+	Core       string `json:"core"`      // core networking reads
+	Artifacts  string `json:"artifacts"` // container repositories
 }
 
 // WriteConfig writes an OCI configuration file (profile DEFAULT) and its

@@ -48,6 +48,11 @@ type loggingState struct {
 	seq    int
 	groups map[string]*loggingGroup
 	logs   map[string]*loggingLog
+
+	// failWork, when set, is asked before a work request applies its
+	// effect; an error fails the work request with that message and puts
+	// the resource back (failed). Fault injection and tests set it.
+	failWork func(operation, id string) error
 }
 
 // loggingGroup is a stored log group.
@@ -64,11 +69,14 @@ type loggingLog struct {
 	seq  int
 }
 
+// touch records a change of the group at now: timeLastModified and a new
+// etag.
 func (x *loggingGroup) touch(now time.Time) {
 	x.g.TimeLastModified = apigwTime(now)
 	x.etag = etagOf(x.g)
 }
 
+// touch records a change of the log at now.
 func (x *loggingLog) touch(now time.Time) {
 	x.l.TimeLastModified = apigwTime(now)
 	x.etag = etagOf(x.l)
@@ -290,10 +298,12 @@ func (l *loggingState) deleteLogGroup(c *call) (int, any, error) {
 	return l.accepted(c, http.StatusAccepted)
 }
 
-// checkGroupMutable refuses to change a group that is not ACTIVE (409
-// IncorrectState) or whose etag is not the if-match header's.
+// checkGroupMutable refuses to change a group that is not ACTIVE (a
+// FAILED one can be deleted) with 409 IncorrectState, or whose etag is
+// not the if-match header's.
 func (l *loggingState) checkGroupMutable(c *call, x *loggingGroup, verb string) *apiError {
-	if x.g.LifecycleState != logging.LogGroupLifecycleStateActive {
+	st := x.g.LifecycleState
+	if st != logging.LogGroupLifecycleStateActive && (verb != "deleted" || st != logging.LogGroupLifecycleStateFailed) {
 		return errConflict(codeIncorrectState, "log group %s is %s and cannot be %s until it is ACTIVE", *x.g.Id, x.g.LifecycleState, verb)
 	}
 	return checkIfMatch(c.r, x.etag)
@@ -309,10 +319,43 @@ func (l *loggingState) startWork(c *call, op, compartmentID, entity, id, action 
 	w := &workRequest{
 		ID: newOCID("logworkrequest", l.st.key), Operation: op, CompartmentID: compartmentID,
 		Resources: []wrResource{{EntityType: entity, ActionType: action, Identifier: id, EntityURI: uri}},
-		finish:    func(now time.Time) error { apply(now); return nil },
+		finish: func(now time.Time) error {
+			if l.failWork != nil {
+				if err := l.failWork(op, id); err != nil {
+					l.failed(entity, id, action == "CREATED", now)
+					return err
+				}
+			}
+			apply(now)
+			return nil
+		},
 	}
 	l.q.add(w, c.now, l.st.latency)
 	c.header.Set("opc-work-request-id", w.ID)
+}
+
+// failed puts back a resource whose work request failed: a failed create
+// leaves it FAILED, a failed update or delete leaves it ACTIVE with its
+// values unchanged.
+func (l *loggingState) failed(entity, id string, create bool, now time.Time) {
+	switch entity {
+	case loggingEntityGroup:
+		if x := l.groups[id]; x != nil {
+			x.g.LifecycleState = logging.LogGroupLifecycleStateActive
+			if create {
+				x.g.LifecycleState = logging.LogGroupLifecycleStateFailed
+			}
+			x.touch(now)
+		}
+	case loggingEntityLog:
+		if x := l.logs[id]; x != nil {
+			x.l.LifecycleState = logging.LogLifecycleStateActive
+			if create {
+				x.l.LifecycleState = logging.LogLifecycleStateFailed
+			}
+			x.touch(now)
+		}
+	}
 }
 
 // accepted answers a Logging change: the status, no body, the

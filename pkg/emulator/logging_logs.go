@@ -359,10 +359,12 @@ func (l *loggingState) deleteLog(c *call) (int, any, error) {
 	return l.accepted(c, http.StatusAccepted)
 }
 
-// checkLogMutable refuses to change a log that is not ACTIVE (409
-// IncorrectState) or whose etag is not the if-match header's.
+// checkLogMutable refuses to change a log that is not ACTIVE (a FAILED
+// one can be deleted) with 409 IncorrectState, or whose etag is not the
+// if-match header's.
 func (l *loggingState) checkLogMutable(c *call, x *loggingLog, verb string) *apiError {
-	if x.l.LifecycleState != logging.LogLifecycleStateActive {
+	st := x.l.LifecycleState
+	if st != logging.LogLifecycleStateActive && (verb != "deleted" || st != logging.LogLifecycleStateFailed) {
 		return errConflict(codeIncorrectState, "log %s is %s and cannot be %s until it is ACTIVE", *x.l.Id, x.l.LifecycleState, verb)
 	}
 	return checkIfMatch(c.r, x.etag)

@@ -210,3 +210,52 @@ func TestLoggingWorkRequests(t *testing.T) {
 	require.Equal(t, float32(100), *done.PercentComplete)
 	require.Equal(t, logging.ActionTypesCreated, done.Resources[0].ActionType)
 }
+
+// TestLoggingFailedWorkRequests drives the FAILED paths with failWork: a
+// failed create leaves the resource FAILED (deletable), a failed update
+// leaves it ACTIVE and unchanged.
+func TestLoggingFailedWorkRequests(t *testing.T) {
+	t.Parallel()
+	e := iamStart(t)
+	comp := e.s.Info().CompartmentID
+	group := e.createGroup("ok")
+	l := e.createLog(group, logging.CreateLogDetails{DisplayName: common.String("custom"), LogType: logging.CreateLogDetailsLogTypeCustom})
+	e.locked(func(st *state) {
+		st.logs.failWork = func(op, _ string) error {
+			return &apiError{Status: http.StatusInternalServerError, Code: "InternalServerError", Message: op + " failed on purpose"}
+		}
+	})
+
+	resp, err := e.logs.CreateLogGroup(e.ctx, logging.CreateLogGroupRequest{CreateLogGroupDetails: logging.CreateLogGroupDetails{
+		CompartmentId: &comp, DisplayName: common.String("doomed")}})
+	require.NoError(t, err)
+	_, err = e.logs.UpdateLog(e.ctx, logging.UpdateLogRequest{LogGroupId: &group, LogId: l.Id,
+		UpdateLogDetails: logging.UpdateLogDetails{IsEnabled: common.Bool(false)}})
+	require.NoError(t, err)
+	e.settle()
+	wr, err := e.logs.GetWorkRequest(e.ctx, logging.GetWorkRequestRequest{WorkRequestId: resp.OpcWorkRequestId})
+	require.NoError(t, err)
+	require.Equal(t, logging.OperationStatusFailed, wr.Status)
+	errs, err := e.logs.ListWorkRequestErrors(e.ctx, logging.ListWorkRequestErrorsRequest{WorkRequestId: resp.OpcWorkRequestId})
+	require.NoError(t, err)
+	require.Len(t, errs.Items, 1)
+	require.Equal(t, "InternalServerError", *errs.Items[0].Code)
+	require.Contains(t, *errs.Items[0].Message, "CREATE_LOG_GROUP failed on purpose")
+	doomed := wr.Resources[0].Identifier
+	g, err := e.logs.GetLogGroup(e.ctx, logging.GetLogGroupRequest{LogGroupId: doomed})
+	require.NoError(t, err)
+	require.Equal(t, logging.LogGroupLifecycleStateFailed, g.LifecycleState)
+	got, err := e.logs.GetLog(e.ctx, logging.GetLogRequest{LogGroupId: &group, LogId: l.Id})
+	require.NoError(t, err)
+	require.Equal(t, logging.LogLifecycleStateActive, got.LifecycleState)
+	require.True(t, *got.IsEnabled, "a failed update changes nothing")
+
+	_, err = e.logs.UpdateLogGroup(e.ctx, logging.UpdateLogGroupRequest{LogGroupId: doomed, UpdateLogGroupDetails: logging.UpdateLogGroupDetails{Description: common.String("d")}})
+	requireServiceError(t, err, http.StatusConflict, "IncorrectState", "is FAILED and cannot be updated")
+	e.locked(func(st *state) { st.logs.failWork = nil })
+	_, err = e.logs.DeleteLogGroup(e.ctx, logging.DeleteLogGroupRequest{LogGroupId: doomed})
+	require.NoError(t, err, "a FAILED group can be deleted")
+	e.settle()
+	_, err = e.logs.GetLogGroup(e.ctx, logging.GetLogGroupRequest{LogGroupId: doomed})
+	requireServiceError(t, err, http.StatusNotFound, "NotAuthorizedOrNotFound", "")
+}

@@ -47,6 +47,8 @@ type netFields struct {
 	created                                      *common.SDKTime
 }
 
+// newNetworkState describes the four resource types and seeds the
+// network.
 func newNetworkState(st *state) *networkState {
 	n := &networkState{st: st,
 		vcns: netKind[core.Vcn]{noun: "vcn", items: map[string]*netItem[core.Vcn]{}, states: core.GetVcnLifecycleStateEnumStringValues(),

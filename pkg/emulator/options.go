@@ -13,12 +13,14 @@ import (
 type Option func(*options) error
 
 type options struct {
-	addr    string
-	region  string
-	latency Latency
-	logger  *slog.Logger
-	invoker FunctionInvoker
-	now     func() time.Time
+	addr          string
+	region        string
+	latency       Latency
+	logger        *slog.Logger
+	invoker       FunctionInvoker
+	faults        *Faults
+	now           func() time.Time
+	tokenExchange *TokenExchangeConfig // WithTokenExchange (tokenexchange.go); nil: off
 }
 
 func makeOptions(opts ...Option) (*options, error) {
@@ -104,6 +106,20 @@ func WithFunctionInvoker(inv FunctionInvoker) Option {
 			return errors.New("function invoker is nil")
 		}
 		o.invoker = inv
+		return nil
+	}
+}
+
+// WithFaults injects failures into the emulator's answers (see Faults and
+// ParseFaults for what and how). The default injects none.
+func WithFaults(f Faults) Option {
+	return func(o *options) error {
+		for _, r := range f.Rules {
+			if err := r.validate(); err != nil {
+				return err
+			}
+		}
+		o.faults = &f
 		return nil
 	}
 }

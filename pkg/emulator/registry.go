@@ -14,7 +14,7 @@ import (
 // registry behind OCIR's rules. Every request needs basic auth with the
 // username "<namespace>/<user>" and an auth token as the password, and
 // repositories live under the tenancy namespace ("HOST/<namespace>/<repo>").
-func newRegistry(namespace, username, token string) http.Handler {
+func newRegistry(namespace, username, token string, faults *injector) http.Handler {
 	inner := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, p, ok := r.BasicAuth()
@@ -30,6 +30,9 @@ func newRegistry(namespace, username, token string) http.Handler {
 					"repositories live under the tenancy namespace: push to HOST/"+namespace+"/<repository>")
 				return
 			}
+		}
+		if faults.injectUpload(w, r) {
+			return
 		}
 		inner.ServeHTTP(w, r)
 	})

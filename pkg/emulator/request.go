@@ -103,16 +103,22 @@ func checkIfMatch(r *http.Request, etag string) *apiError {
 		Message: fmt.Sprintf("if-match %q does not match the current etag %q; read the resource again", im, etag)}
 }
 
-// pageOf returns the items of one page and the token of the next page.
-// Page tokens are opaque to clients; here they are offsets. limit is 1..1000
-// (default 100).
+// pageOf returns the items of one page and the token of the next page,
+// with API Gateway's limits (1..1000, default 100).
 func pageOf[T any](items []T, r *http.Request) ([]T, string, *apiError) {
+	return pageWithin(items, r, 100, 1000)
+}
+
+// pageWithin returns the items of one page and the token of the next page
+// ("" on the last). limit is 1..maxLimit (default def); page tokens are
+// offsets, opaque to clients.
+func pageWithin[T any](items []T, r *http.Request, def, maxLimit int) ([]T, string, *apiError) {
 	q := r.URL.Query()
-	limit := 100
+	limit := def
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			return nil, "", errBadRequest("limit %q must be a number from 1 to 1000", s)
+		if err != nil || n < 1 || n > maxLimit {
+			return nil, "", errBadRequest("limit %q must be a number from 1 to %d", s, maxLimit)
 		}
 		limit = n
 	}

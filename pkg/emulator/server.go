@@ -42,6 +42,7 @@ type state struct {
 
 	retry  *retryTokens
 	queues []*workQueue
+	faults *injector // nil: no faults
 
 	apigw *apigwState
 	fns   *functionsState
@@ -74,6 +75,9 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 		tenancyID: id.tenancyID, namespace: id.namespace,
 		retry: newRetryTokens(),
 	}
+	if o.faults != nil {
+		st.faults = newInjector(*o.faults)
+	}
 	st.compartmentID = newOCID("compartment", "") // tenancy-level: no region in the OCID
 	st.subnetID = newOCID("subnet", st.key)
 	s := &Server{o: o, id: id, st: st, mux: http.NewServeMux(),
@@ -83,7 +87,7 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := s.listen(ctx, "127.0.0.1:0", newRegistry(id.namespace, id.registryUser, id.registryToken))
+	reg, err := s.listen(ctx, "127.0.0.1:0", newRegistry(id.namespace, id.registryUser, id.registryToken, st.faults))
 	if err != nil {
 		_ = s.Close()
 		return nil, err
@@ -95,19 +99,20 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	}
 	cpURL := "http://" + cp
 	s.info = Info{
-		Registry:         reg,
-		RegistryUsername: id.registryUser,
-		RegistryToken:    id.registryToken,
-		Namespace:        id.namespace,
-		Endpoints:        Endpoints{APIGateway: cpURL, Functions: cpURL, Identity: cpURL, Logging: cpURL},
-		GatewayURL:       "http://" + gw,
-		CompartmentID:    st.compartmentID,
-		SubnetID:         st.subnetID,
-		TenancyID:        id.tenancyID,
-		UserID:           id.userID,
-		Fingerprint:      id.fingerprint,
-		Region:           o.region,
-		OCIProfile:       "DEFAULT",
+		Registry:          reg,
+		RegistryUsername:  id.registryUser,
+		RegistryToken:     id.registryToken,
+		Namespace:         id.namespace,
+		Endpoints:         Endpoints{APIGateway: cpURL, Functions: cpURL, Identity: cpURL, Logging: cpURL, Core: cpURL, Artifacts: cpURL},
+		IdentityDomainURL: cpURL,
+		GatewayURL:        "http://" + gw,
+		CompartmentID:     st.compartmentID,
+		SubnetID:          st.subnetID,
+		TenancyID:         id.tenancyID,
+		UserID:            id.userID,
+		Fingerprint:       id.fingerprint,
+		Region:            o.region,
+		OCIProfile:        "DEFAULT",
 	}
 	st.apigw = newAPIGatewayState(st, gw)
 	st.fns = newFunctionsState(st, cpURL, reg)
@@ -116,12 +121,27 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	st.logs = newLoggingState(st)
 	st.net = newNetworkState(st)
 	st.arts = newArtifactsState(st)
+	if st.faults != nil {
+		st.logs.failWork = func(op, _ string) error {
+			if err := st.faults.failWorkRequest(op); err != nil {
+				return err
+			}
+			return nil
+		}
+		st.apigw.failWork = func(op, _ string) error {
+			if err := st.faults.failWorkRequest(op); err != nil {
+				return err
+			}
+			return nil
+		}
+	}
 	s.registerAPIGateway(s.mux)
 	s.registerFunctions(s.mux)
 	s.registerIAM(s.mux)
 	s.registerLogging(s.mux)
 	s.registerNetwork(s.mux)
 	s.registerArtifacts(s.mux)
+	s.registerTokenExchange(s.mux)
 	go func() {
 		<-ctx.Done()
 		_ = s.Close()
@@ -227,6 +247,9 @@ func (s *Server) handlePrepared(prep prepare) http.HandlerFunc {
 		}
 		if v == nil {
 			w.WriteHeader(status)
+			if r.Method == http.MethodPost && status < 300 {
+				s.st.retry.remember(r, c.body, c.now, status, c.header, nil)
+			}
 			return
 		}
 		rec := &recorder{ResponseWriter: w}
@@ -280,6 +303,9 @@ func (s *Server) serveControlPlane(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("opc-request-id", requestID(r))
 		writeError(w, &apiError{Status: http.StatusNotFound, Code: codeNotFound,
 			Message: fmt.Sprintf("%s %s is not an operation of this emulator", r.Method, r.URL.Path)})
+		return
+	}
+	if s.st.faults != nil && s.injectHTTP(w, r) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)

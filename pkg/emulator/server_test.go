@@ -34,6 +34,11 @@ func gatewayClient(t *testing.T, s *Server, cp common.ConfigurationProvider) api
 	require.NoError(t, err)
 	c.Host = s.Info().Endpoints.APIGateway
 	c.Configuration.CircuitBreaker = nil
+	// No retries: these tests provoke errors on purpose, and the SDK's
+	// default policy keeps retrying 404s for up to 4 minutes after any
+	// Identity write in the process (its eventual-consistency window).
+	noRetry := common.NoRetryPolicy()
+	c.Configuration.RetryPolicy = &noRetry
 	return c
 }
 

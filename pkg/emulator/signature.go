@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,6 +22,9 @@ const maxClockSkew = 5 * time.Minute
 type signatureVerifier struct {
 	keys map[string]*rsa.PublicKey // keyId ("<tenancy>/<user>/<fingerprint>") -> key
 	now  func() time.Time
+	// sessions checks keyIds "ST$<session token>" (token exchange); nil
+	// until registerTokenExchange sets it, and then only when configured.
+	sessions atomic.Pointer[sessionTokens]
 }
 
 // requiredSignedHeaders are the headers a request must sign: the generic
@@ -86,9 +90,9 @@ func (v *signatureVerifier) verify(r *http.Request, body []byte) *apiError {
 			return fail("content-length does not match the body")
 		}
 	}
-	key, ok := v.keys[params["keyId"]]
-	if !ok {
-		return fail("unknown keyId %q", params["keyId"])
+	key, keyName, aerr := v.publicKey(params["keyId"], fail)
+	if aerr != nil {
+		return aerr
 	}
 	sig, err := base64.StdEncoding.DecodeString(params["signature"])
 	if err != nil {
@@ -97,9 +101,32 @@ func (v *signatureVerifier) verify(r *http.Request, body []byte) *apiError {
 	digest := sha256.Sum256([]byte(signingString(r, signed)))
 	if rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig) != nil &&
 		rsa.VerifyPSS(key, crypto.SHA256, digest[:], sig, nil) != nil {
-		return fail("the signature does not verify with the key %q", params["keyId"])
+		return fail("the signature does not verify with %s", keyName)
 	}
 	return nil
+}
+
+// publicKey returns the key a keyId names, and how to name it in errors:
+// an API key by its keyId, a session token (keyId "ST$<token>") by the
+// public key bound to it, never by the token itself.
+func (v *signatureVerifier) publicKey(keyID string, fail func(string, ...any) *apiError) (*rsa.PublicKey, string, *apiError) {
+	token, isSession := strings.CutPrefix(keyID, "ST$")
+	if !isSession {
+		key, ok := v.keys[keyID]
+		if !ok {
+			return nil, "", fail("unknown keyId %q", keyID)
+		}
+		return key, fmt.Sprintf("the key %q", keyID), nil
+	}
+	sessions := v.sessions.Load()
+	if sessions == nil {
+		return nil, "", fail("session tokens (keyId ST$...) are not accepted: token exchange is not configured on this emulator")
+	}
+	key, err := sessions.publicKey(token, v.now())
+	if err != nil {
+		return nil, "", fail("%v", err)
+	}
+	return key, "the public key bound to the session token (sign with the private key whose public half was sent to the token exchange)", nil
 }
 
 // signingString rebuilds the string the client signed.

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -54,24 +56,26 @@ func Publish(ctx context.Context, res *Result, tag name.Tag, opts ...Option) (*P
 	if err != nil {
 		return nil, err
 	}
-	rec := &uploadRecorder{inner: o.transport, uploaded: map[string]bool{}}
-	o.transport = rec
-
-	updates := make(chan v1.Update, 16)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for u := range updates {
-			o.progress(Progress{Stage: StagePush, Done: u.Complete, Total: u.Total, Message: "pushing " + tag.String()})
-		}
-	}()
-	ropts := append(o.remoteOptions(ctx), remote.WithProgress(updates))
-	if res.Index != nil {
-		err = remote.WriteIndex(tag, res.Index, ropts...)
-	} else {
-		err = remote.Write(tag, res.Image, ropts...)
+	total, err := blobsSize(res)
+	if err != nil {
+		return nil, err
 	}
-	<-done
+	// Progress is counted here, not with remote.WithProgress: ggcr closes its
+	// progress channel when Write returns, but the HTTP transport may still
+	// be sending a blob whose upload the registry refused early, and the
+	// late send on the closed channel panics.
+	rec := &uploadRecorder{inner: o.transport, uploaded: map[string]bool{}, total: total,
+		report: func(done, total int64) {
+			o.progress(Progress{Stage: StagePush, Done: done, Total: total, Message: "pushing " + tag.String()})
+		}}
+	defer rec.stop()
+	o.transport = rec
+	if res.Index != nil {
+		err = remote.WriteIndex(tag, res.Index, o.remoteOptions(ctx)...)
+	} else {
+		err = remote.Write(tag, res.Image, o.remoteOptions(ctx)...)
+	}
+	rec.stop()
 	if err != nil {
 		return nil, registryError("pushing", tag.String(), tag.RegistryStr(), err)
 	}
@@ -143,15 +147,30 @@ func layerReports(res *Result, rec *uploadRecorder) ([]LayerReport, error) {
 	return out, nil
 }
 
-// uploadRecorder notes the blobs whose upload a registry accepted: the final
-// PUT of an upload session carries the blob's digest and gets 201.
+// uploadRecorder notes the blobs whose upload a registry accepted (the
+// final PUT of an upload session carries the blob's digest and gets 201),
+// and reports the bytes of blob uploads sent so far.
 type uploadRecorder struct {
 	inner    http.RoundTripper
 	mu       sync.Mutex
 	uploaded map[string]bool
+
+	total   int64                   // bytes of all blobs: an upper bound of what is sent
+	sent    atomic.Int64            // bytes of blob uploads sent
+	stopped atomic.Bool             // Publish has returned: report no more
+	report  func(done, total int64) // progress callback
 }
 
+// stop ends progress reports; late reads of a refused upload's body are
+// not reported.
+func (u *uploadRecorder) stop() { u.stopped.Store(true) }
+
 func (u *uploadRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && u.report != nil && strings.Contains(req.URL.Path, "/blobs/uploads/") &&
+		(req.Method == http.MethodPatch || req.Method == http.MethodPut) {
+		req = req.Clone(req.Context())
+		req.Body = &countingBody{ReadCloser: req.Body, u: u}
+	}
 	resp, err := u.inner.RoundTrip(req)
 	if err == nil && req.Method == http.MethodPut && resp.StatusCode == http.StatusCreated &&
 		strings.Contains(req.URL.Path, "/blobs/uploads/") {
@@ -162,6 +181,48 @@ func (u *uploadRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, err
+}
+
+// countingBody counts the bytes of a blob upload as the transport sends them.
+type countingBody struct {
+	io.ReadCloser
+	u *uploadRecorder
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		sent := b.u.sent.Add(int64(n))
+		if !b.u.stopped.Load() {
+			b.u.report(min(sent, max(b.u.total, sent)), max(b.u.total, sent))
+		}
+	}
+	return n, err
+}
+
+// blobsSize is the size of every blob of res (layers and configs), once
+// each: what a push to an empty registry sends.
+func blobsSize(res *Result) (int64, error) {
+	layers, err := layerReports(res, nil)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, l := range layers {
+		n += l.Size
+	}
+	imgs, err := res.Images()
+	if err != nil {
+		return 0, err
+	}
+	for _, img := range imgs {
+		cfg, err := img.RawConfigFile()
+		if err != nil {
+			return 0, err
+		}
+		n += int64(len(cfg))
+	}
+	return n, nil
 }
 
 func (u *uploadRecorder) wasUploaded(d v1.Hash) bool {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -339,4 +340,36 @@ func TestPublishUsesDockerCredentialHelpers(t *testing.T) {
 	pub, err := Publish(context.Background(), res, tag)
 	require.NoError(t, err)
 	require.Equal(t, 1, uploaded(pub))
+}
+
+func TestPublishReportsProgress(t *testing.T) {
+	t.Parallel()
+	host := newRegistry(t, nil)
+	res, err := newTestBuilder(t, scratch).Build(context.Background(), copyFunc(t))
+	require.NoError(t, err)
+	tag, err := res.Reference(host + "/fns")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var events []Progress
+	_, err = Publish(context.Background(), res, tag, WithProgress(func(p Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, p)
+	}))
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	var last Progress
+	for _, e := range events {
+		if e.Stage == StagePush {
+			require.LessOrEqual(t, e.Done, e.Total)
+			require.GreaterOrEqual(t, e.Done, last.Done, "monotonic")
+			last = e
+		}
+	}
+	layers, err := res.Layers()
+	require.NoError(t, err)
+	require.Greater(t, last.Done, layers[0].Size, "the function layer and the config were sent")
+	require.Equal(t, last.Total, last.Done, "an empty registry gets every blob")
+	require.Equal(t, StageDone, events[len(events)-1].Stage)
 }
