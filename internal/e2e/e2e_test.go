@@ -252,8 +252,13 @@ func TestGoFunction(t *testing.T) {
 	if resp.Status != http.StatusOK || resp.HTTPStatus != 0 {
 		t.Errorf("Invoke(plain): Status %d, HTTPStatus %d; want 200, 0", resp.Status, resp.HTTPStatus)
 	}
-	if !strings.Contains(c.Logs(), "e2e function: handled a call") {
-		t.Errorf("Logs() = %q, want the function's stderr", c.Logs())
+	// The container's output reaches Logs() asynchronously: wait for it.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(c.Logs(), "e2e function: handled a call"); {
+		if time.Now().After(deadline) {
+			t.Errorf("Logs() = %q, want the function's stderr", c.Logs())
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	c.Stop()
 
