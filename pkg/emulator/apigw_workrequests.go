@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/oracle/oci-go-sdk/v65/apigateway"
 	"github.com/oracle/oci-go-sdk/v65/common"
@@ -37,32 +36,17 @@ func apigwWorkRequest(w *workRequest) apigateway.WorkRequest {
 	return out
 }
 
-// lookupWork returns the work request named by the request path, or a 404.
-func (a *apigwState) lookupWork(c *call) (*workRequest, *apiError) {
-	id := c.r.PathValue("id")
-	w, ok := a.q.get(id)
-	if !validID(id) || !ok {
-		return nil, errNotFound("work request", id)
-	}
-	return w, nil
-}
-
 // getWorkRequest answers GET /workRequests/{id}. While the work request
 // runs, retry-after says in how many seconds (a fraction, at least 1 ms)
 // it is due to move on.
 func (a *apigwState) getWorkRequest(c *call) (int, any, error) {
-	w, err := a.lookupWork(c)
+	w, err := a.q.lookup(c)
 	if err != nil {
 		return 0, nil, err
 	}
 	out := apigwWorkRequest(w)
 	c.header.Set("etag", etagOf(out))
-	if !w.terminal() {
-		next := w.finishAt
-		if w.Status == wrAccepted {
-			next = w.startAt
-		}
-		wait := max(next.Sub(c.now), time.Millisecond)
+	if wait, running := w.retryAfter(c.now); running {
 		c.header.Set("retry-after", strconv.FormatFloat(wait.Seconds(), 'f', -1, 64))
 	}
 	return http.StatusOK, out, nil
@@ -125,7 +109,7 @@ func (a *apigwState) listWorkRequests(c *call) (int, any, error) {
 
 // listWorkRequestErrors answers GET /workRequests/{id}/errors.
 func (a *apigwState) listWorkRequestErrors(c *call) (int, any, error) {
-	w, err := a.lookupWork(c)
+	w, err := a.q.lookup(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -145,7 +129,7 @@ func (a *apigwState) listWorkRequestErrors(c *call) (int, any, error) {
 
 // listWorkRequestLogs answers GET /workRequests/{id}/logs.
 func (a *apigwState) listWorkRequestLogs(c *call) (int, any, error) {
-	w, err := a.lookupWork(c)
+	w, err := a.q.lookup(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -188,7 +172,7 @@ func apigwMessages(r *http.Request, all []wrMessage) ([]wrMessage, string, *apiE
 // to where it was (a canceled create leaves it DELETED); one that has
 // started or ended can no longer be canceled (409 IncorrectState).
 func (a *apigwState) cancelWorkRequest(c *call) (int, any, error) {
-	w, err := a.lookupWork(c)
+	w, err := a.q.lookup(c)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -18,31 +18,16 @@ import (
 // attention, but the filter accepts those states).
 var fnWorkRequestStatuses = []string{"ACCEPTED", "IN_PROGRESS", "WAITING", "NEEDS_ATTENTION", "FAILED", "SUCCEEDED", "CANCELING", "CANCELED"}
 
-// workRequest returns the work request the path names.
-func (f *functionsState) workRequest(c *call) (*workRequest, *apiError) {
-	id := c.r.PathValue("id")
-	w, ok := f.q.get(id)
-	if !validID(id) || !ok {
-		return nil, errNotFound("work request", id)
-	}
-	return w, nil
-}
-
 func (f *functionsState) getWorkRequest(api fnAPIVersion) endpoint {
 	return func(c *call) (int, any, error) {
-		w, err := f.workRequest(c)
+		w, err := f.q.lookup(c)
 		if err != nil {
 			return 0, nil, err
 		}
 		body := api.workRequest(w)
 		c.header.Set("etag", etagOf(body))
-		if !w.terminal() {
-			next := w.startAt
-			if w.Status == wrInProgress {
-				next = w.finishAt
-			}
-			secs := max(1, int(math.Ceil(next.Sub(c.now).Seconds())))
-			c.header.Set("retry-after", strconv.Itoa(secs))
+		if wait, running := w.retryAfter(c.now); running {
+			c.header.Set("retry-after", strconv.Itoa(int(math.Ceil(wait.Seconds())))) // Functions' is whole seconds
 		}
 		return http.StatusOK, body, nil
 	}
@@ -122,7 +107,7 @@ func fnMessages(c *call, ms []wrMessage) ([]wrMessage, *apiError) {
 
 func (f *functionsState) listWorkRequestErrors(api fnAPIVersion) endpoint {
 	return func(c *call) (int, any, error) {
-		w, err := f.workRequest(c)
+		w, err := f.q.lookup(c)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -136,7 +121,7 @@ func (f *functionsState) listWorkRequestErrors(api fnAPIVersion) endpoint {
 
 func (f *functionsState) listWorkRequestLogs(api fnAPIVersion) endpoint {
 	return func(c *call) (int, any, error) {
-		w, err := f.workRequest(c)
+		w, err := f.q.lookup(c)
 		if err != nil {
 			return 0, nil, err
 		}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
 	"github.com/oracle/oci-go-sdk/v65/logging"
@@ -36,31 +35,16 @@ func loggingWorkRequest(w *workRequest) logging.WorkRequest {
 	return out
 }
 
-// lookupWork returns the work request named by the request path, or a 404.
-func (l *loggingState) lookupWork(c *call) (*workRequest, *apiError) {
-	id := c.r.PathValue("id")
-	w, ok := l.q.get(id)
-	if !validID(id) || !ok {
-		return nil, errNotFound("work request", id)
-	}
-	return w, nil
-}
-
 // getWorkRequest answers GET /workRequests/{id}; while it runs, retry-after
 // says in how many seconds (fractional, at least 1 ms) it moves on.
 func (l *loggingState) getWorkRequest(c *call) (int, any, error) {
-	w, err := l.lookupWork(c)
+	w, err := l.q.lookup(c)
 	if err != nil {
 		return 0, nil, err
 	}
 	out := loggingWorkRequest(w)
 	c.header.Set("etag", etagOf(out))
-	if !w.terminal() {
-		next := w.finishAt
-		if w.Status == wrAccepted {
-			next = w.startAt
-		}
-		wait := max(next.Sub(c.now), time.Millisecond)
+	if wait, running := w.retryAfter(c.now); running {
 		c.header.Set("retry-after", strconv.FormatFloat(wait.Seconds(), 'f', -1, 64))
 	}
 	return http.StatusOK, out, nil
@@ -127,7 +111,7 @@ func (l *loggingState) listWorkRequests(c *call) (int, any, error) {
 // listWorkRequestErrors answers GET /workRequests/{id}/errors, oldest
 // first.
 func (l *loggingState) listWorkRequestErrors(c *call) (int, any, error) {
-	w, err := l.lookupWork(c)
+	w, err := l.q.lookup(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -147,7 +131,7 @@ func (l *loggingState) listWorkRequestErrors(c *call) (int, any, error) {
 
 // listWorkRequestLogs answers GET /workRequests/{id}/logs, oldest first.
 func (l *loggingState) listWorkRequestLogs(c *call) (int, any, error) {
-	w, err := l.lookupWork(c)
+	w, err := l.q.lookup(c)
 	if err != nil {
 		return 0, nil, err
 	}

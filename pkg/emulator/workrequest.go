@@ -158,8 +158,25 @@ func (q *workQueue) sorted() []*workRequest {
 	return out
 }
 
-// get returns a work request by id.
-func (q *workQueue) get(id string) (*workRequest, bool) {
+// lookup returns the work request named by the request path's {id}, or a 404.
+func (q *workQueue) lookup(c *call) (*workRequest, *apiError) {
+	id := c.r.PathValue("id")
 	w, ok := q.byID[id]
-	return w, ok
+	if !validID(id) || !ok {
+		return nil, errNotFound("work request", id)
+	}
+	return w, nil
+}
+
+// retryAfter is how long until w next changes status (at least 1 ms), for
+// a retry-after header; false once w has finished.
+func (w *workRequest) retryAfter(now time.Time) (time.Duration, bool) {
+	if w.terminal() {
+		return 0, false
+	}
+	next := w.finishAt
+	if w.Status == wrAccepted {
+		next = w.startAt
+	}
+	return max(next.Sub(now), time.Millisecond), true
 }
