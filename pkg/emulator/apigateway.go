@@ -63,6 +63,14 @@ func apigwTime(t time.Time) *common.SDKTime {
 	return &common.SDKTime{Time: t.UTC().Truncate(time.Millisecond)}
 }
 
+// optTime is apigwTime, or nil for the zero time (a step not reached yet).
+func optTime(t time.Time) *common.SDKTime {
+	if t.IsZero() {
+		return nil
+	}
+	return apigwTime(t)
+}
+
 // registerAPIGateway registers the API Gateway endpoints: gateways (read
 // only: the emulator has one, seeded), deployments and work requests.
 func (s *Server) registerAPIGateway(mux *http.ServeMux) {
@@ -77,7 +85,7 @@ func (s *Server) registerAPIGateway(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE "+apigwBase+"/deployments/{id}", s.handle(a.deleteDeployment))
 
 	mux.HandleFunc("GET "+apigwBase+"/workRequests", s.handle(a.listWorkRequests))
-	mux.HandleFunc("GET "+apigwBase+"/workRequests/{id}", s.handle(a.getWorkRequest))
+	mux.HandleFunc("GET "+apigwBase+"/workRequests/{id}", s.handle(getWorkRequestAs(a.q, apigwWorkRequest)))
 	mux.HandleFunc("DELETE "+apigwBase+"/workRequests/{id}", s.handle(a.cancelWorkRequest))
 	mux.HandleFunc("GET "+apigwBase+"/workRequests/{id}/errors", s.handle(a.listWorkRequestErrors))
 	mux.HandleFunc("GET "+apigwBase+"/workRequests/{id}/logs", s.handle(a.listWorkRequestLogs))

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/oracle/oci-go-sdk/v65/apigateway"
 	"github.com/oracle/oci-go-sdk/v65/common"
@@ -27,29 +26,8 @@ func apigwWorkRequest(w *workRequest) apigateway.WorkRequest {
 			Identifier: common.String(r.Identifier), EntityUri: common.String(r.EntityURI),
 		})
 	}
-	if !w.Started.IsZero() {
-		out.TimeStarted = apigwTime(w.Started)
-	}
-	if !w.Finished.IsZero() {
-		out.TimeFinished = apigwTime(w.Finished)
-	}
+	out.TimeStarted, out.TimeFinished = optTime(w.Started), optTime(w.Finished)
 	return out
-}
-
-// getWorkRequest answers GET /workRequests/{id}. While the work request
-// runs, retry-after says in how many seconds (a fraction, at least 1 ms)
-// it is due to move on.
-func (a *apigwState) getWorkRequest(c *call) (int, any, error) {
-	w, err := a.q.lookup(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := apigwWorkRequest(w)
-	c.header.Set("etag", etagOf(out))
-	if wait, running := w.retryAfter(c.now); running {
-		c.header.Set("retry-after", strconv.FormatFloat(wait.Seconds(), 'f', -1, 64))
-	}
-	return http.StatusOK, out, nil
 }
 
 // listWorkRequests answers GET /workRequests?compartmentId=...[&resourceId=]

@@ -107,7 +107,7 @@ func (s *Server) registerLogging(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE "+b+"/logGroups/{id}/logs/{logId}", s.handle(l.deleteLog))
 
 	mux.HandleFunc("GET "+b+"/workRequests", s.handle(l.listWorkRequests))
-	mux.HandleFunc("GET "+b+"/workRequests/{id}", s.handle(l.getWorkRequest))
+	mux.HandleFunc("GET "+b+"/workRequests/{id}", s.handle(getWorkRequestAs(l.q, loggingWorkRequest)))
 	mux.HandleFunc("GET "+b+"/workRequests/{id}/errors", s.handle(l.listWorkRequestErrors))
 	mux.HandleFunc("GET "+b+"/workRequests/{id}/logs", s.handle(l.listWorkRequestLogs))
 }

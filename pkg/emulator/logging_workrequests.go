@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
 	"github.com/oracle/oci-go-sdk/v65/logging"
@@ -26,28 +25,8 @@ func loggingWorkRequest(w *workRequest) logging.WorkRequest {
 		out.Resources = append(out.Resources, logging.WorkRequestResource{EntityType: common.String(r.EntityType),
 			ActionType: logging.ActionTypesEnum(r.ActionType), Identifier: common.String(r.Identifier), EntityUri: common.String(r.EntityURI)})
 	}
-	if !w.Started.IsZero() {
-		out.TimeStarted = apigwTime(w.Started)
-	}
-	if !w.Finished.IsZero() {
-		out.TimeFinished = apigwTime(w.Finished)
-	}
+	out.TimeStarted, out.TimeFinished = optTime(w.Started), optTime(w.Finished)
 	return out
-}
-
-// getWorkRequest answers GET /workRequests/{id}; while it runs, retry-after
-// says in how many seconds (fractional, at least 1 ms) it moves on.
-func (l *loggingState) getWorkRequest(c *call) (int, any, error) {
-	w, err := l.q.lookup(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := loggingWorkRequest(w)
-	c.header.Set("etag", etagOf(out))
-	if wait, running := w.retryAfter(c.now); running {
-		c.header.Set("retry-after", strconv.FormatFloat(wait.Seconds(), 'f', -1, 64))
-	}
-	return http.StatusOK, out, nil
 }
 
 // listWorkRequests answers GET /workRequests?compartmentId= with the

@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"net/http"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -166,6 +168,24 @@ func (q *workQueue) lookup(c *call) (*workRequest, *apiError) {
 		return nil, errNotFound("work request", id)
 	}
 	return w, nil
+}
+
+// getWorkRequestAs answers GET .../workRequests/{id} from q as render
+// shapes it, with an etag and, while the work request runs, a retry-after in
+// fractional seconds (API Gateway's and Logging's form).
+func getWorkRequestAs[T any](q *workQueue, render func(*workRequest) T) endpoint {
+	return func(c *call) (int, any, error) {
+		w, err := q.lookup(c)
+		if err != nil {
+			return 0, nil, err
+		}
+		out := render(w)
+		c.header.Set("etag", etagOf(out))
+		if wait, running := w.retryAfter(c.now); running {
+			c.header.Set("retry-after", strconv.FormatFloat(wait.Seconds(), 'f', -1, 64))
+		}
+		return http.StatusOK, out, nil
+	}
 }
 
 // retryAfter is how long until w next changes status (at least 1 ms), for
