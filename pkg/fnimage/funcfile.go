@@ -192,7 +192,7 @@ func dirName(dir string) string {
 
 func parseFuncFile(filename string, data []byte, defName string) (*FuncFile, error) {
 	d := &ffDecoder{file: filename, anchors: map[string]ast.Node{}, pos: map[string]position{},
-		keyPos: map[string]position{}, bad: map[string]bool{}, start: position{1, 1}, budget: 100000}
+		keyPos: map[string]position{}, bad: map[string]bool{}, start: position{Line: 1, Col: 1}, budget: 100000}
 	f := &FuncFile{Path: filename}
 	if d.parse(data, f) {
 		d.validate(f, defName)

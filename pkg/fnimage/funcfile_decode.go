@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oci-serverless/oci-serverless-api/internal/yamlnode"
+
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
@@ -20,7 +22,7 @@ import (
 )
 
 // position is a 1-based line and column.
-type position struct{ line, col int }
+type position = yamlnode.Pos
 
 // ffDecoder decodes a YAML AST into a FuncFile, collecting every problem
 // with its position instead of stopping at the first.
@@ -36,10 +38,10 @@ type ffDecoder struct {
 }
 
 func (d *ffDecoder) add(p position, field string, warn bool, fix, format string, args ...any) {
-	if p.line < 1 {
+	if p.Line < 1 {
 		p = d.start
 	}
-	d.probs = append(d.probs, Problem{File: d.file, Line: p.line, Column: p.col, Field: field,
+	d.probs = append(d.probs, Problem{File: d.file, Line: p.Line, Column: p.Col, Field: field,
 		Message: fmt.Sprintf(format, args...), Fix: fix, Warning: warn})
 }
 
@@ -47,7 +49,7 @@ func (d *ffDecoder) add(p position, field string, warn bool, fix, format string,
 // parent, else of the document.
 func (d *ffDecoder) at(path string) position {
 	for path != "" {
-		if p, ok := d.pos[path]; ok && p.line > 0 {
+		if p, ok := d.pos[path]; ok && p.Line > 0 {
 			return p
 		}
 		i := strings.LastIndex(path, ".")
@@ -66,29 +68,29 @@ func (d *ffDecoder) parse(data []byte, f *FuncFile) bool {
 		return false
 	}
 	var body ast.Node
-	if file != nil && len(file.Docs) > 0 && !isNil(file.Docs[0]) {
+	if file != nil && len(file.Docs) > 0 && !yamlnode.IsNil(file.Docs[0]) {
 		body = file.Docs[0].Body
 	}
-	if isNil(body) {
-		d.add(position{1, 1}, "", false, "write schema_version: 20180708, name, version, runtime and entrypoint, or run `fn init`",
+	if yamlnode.IsNil(body) {
+		d.add(position{Line: 1, Col: 1}, "", false, "write schema_version: 20180708, name, version, runtime and entrypoint, or run `fn init`",
 			"the file is empty")
 		return false
 	}
 	for i, doc := range file.Docs[1:] {
-		if isNil(doc) || isNil(doc.Body) {
+		if yamlnode.IsNil(doc) || yamlnode.IsNil(doc.Body) {
 			continue
 		}
-		p := tokenPos(doc.Start)
-		if p.line == 0 {
-			p = startPos(doc.Body)
+		p := yamlnode.TokenPos(doc.Start)
+		if p.Line == 0 {
+			p = yamlnode.Start(doc.Body)
 		}
 		d.add(p, "", true, "remove it, or merge it into the first document",
 			"YAML document %d is ignored: fn reads only the first one", i+2)
 	}
 	d.collectAnchors(body)
-	d.start = startPos(body)
-	if d.start.line < 1 {
-		d.start = position{1, 1}
+	d.start = yamlnode.Start(body)
+	if d.start.Line < 1 {
+		d.start = position{Line: 1, Col: 1}
 	}
 	top := d.resolve(body, "")
 	switch top.(type) {
@@ -96,7 +98,7 @@ func (d *ffDecoder) parse(data []byte, f *FuncFile) bool {
 	case nil:
 		return false
 	default:
-		d.add(startPos(top), "", false, "write func.yaml as `key: value` lines, starting with schema_version: 20180708",
+		d.add(yamlnode.Start(top), "", false, "write func.yaml as `key: value` lines, starting with schema_version: 20180708",
 			"the top level must be a mapping of keys (schema_version, name, runtime, ...), found %s", kindOf(top))
 		return false
 	}
@@ -105,11 +107,11 @@ func (d *ffDecoder) parse(data []byte, f *FuncFile) bool {
 }
 
 func (d *ffDecoder) syntaxError(err error) {
-	p, msg := position{1, 0}, err.Error()
+	p, msg := position{Line: 1, Col: 0}, err.Error()
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		msg = ye.GetMessage()
-		if tp := tokenPos(ye.GetToken()); tp.line > 0 {
+		if tp := yamlnode.TokenPos(ye.GetToken()); tp.Line > 0 {
 			p = tp
 		}
 	}
@@ -135,12 +137,12 @@ func (d *ffDecoder) collectAnchors(root ast.Node) {
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if isNil(n) {
+		if yamlnode.IsNil(n) {
 			continue
 		}
 		switch t := n.(type) {
 		case *ast.AnchorNode:
-			d.anchors[nodeText(t.Name)] = t.Value
+			d.anchors[yamlnode.Text(t.Name)] = t.Value
 			stack = append(stack, t.Value)
 		case *ast.TagNode:
 			stack = append(stack, t.Value)
@@ -162,7 +164,7 @@ func (d *ffDecoder) collectAnchors(root ast.Node) {
 // a missing node or an alias that cannot be followed (reported).
 func (d *ffDecoder) resolve(n ast.Node, path string) ast.Node {
 	for range 32 {
-		if isNil(n) {
+		if yamlnode.IsNil(n) {
 			return nil
 		}
 		switch t := n.(type) {
@@ -171,10 +173,10 @@ func (d *ffDecoder) resolve(n ast.Node, path string) ast.Node {
 		case *ast.TagNode:
 			n = t.Value
 		case *ast.AliasNode:
-			target, ok := d.anchors[nodeText(t.Value)]
+			target, ok := d.anchors[yamlnode.Text(t.Value)]
 			if !ok {
-				d.fail(t, path, fmt.Sprintf("define the anchor with &%s, or write the value out", nodeText(t.Value)),
-					"alias *%s refers to no anchor", nodeText(t.Value))
+				d.fail(t, path, fmt.Sprintf("define the anchor with &%s, or write the value out", yamlnode.Text(t.Value)),
+					"alias *%s refers to no anchor", yamlnode.Text(t.Value))
 				return nil
 			}
 			n = target
@@ -189,7 +191,7 @@ func (d *ffDecoder) resolve(n ast.Node, path string) ast.Node {
 // fail reports a decoding error at n and marks path as failed.
 func (d *ffDecoder) fail(n ast.Node, path, fix, format string, args ...any) {
 	d.bad[path] = true
-	d.add(startPos(n), path, false, fix, format, args...)
+	d.add(yamlnode.Start(n), path, false, fix, format, args...)
 }
 
 // entry is one key of a mapping.
@@ -214,7 +216,7 @@ func (d *ffDecoder) entries(n ast.Node, path string) []entry {
 	var out []entry
 	seen := map[string]bool{}
 	for _, mv := range mvs {
-		if isNil(mv) || isNil(mv.Key) {
+		if yamlnode.IsNil(mv) || yamlnode.IsNil(mv.Key) {
 			continue
 		}
 		if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
@@ -238,7 +240,7 @@ func (d *ffDecoder) entries(n ast.Node, path string) []entry {
 			continue
 		}
 		seen[key] = true
-		out = append(out, entry{key: key, keyPos: startPos(k), value: mv.Value})
+		out = append(out, entry{key: key, keyPos: yamlnode.Start(k), value: mv.Value})
 	}
 	return out
 }
@@ -259,7 +261,7 @@ func (d *ffDecoder) decode(n ast.Node, v reflect.Value, path string, depth int) 
 		return
 	}
 	if _, ok := d.pos[path]; !ok {
-		d.pos[path] = startPos(n)
+		d.pos[path] = yamlnode.Start(n)
 		if kp, ok := d.keyPos[path]; ok && isBlock(n) {
 			d.pos[path] = kp // point at the key that opens a block
 		}
@@ -463,7 +465,7 @@ func scalarText(n ast.Node) (string, bool) {
 	case *ast.NullNode:
 		return "", true
 	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-		return nodeText(n), true
+		return yamlnode.Text(n), true
 	}
 	return "", false
 }
@@ -492,9 +494,9 @@ func kindOf(n ast.Node) string {
 	case *ast.SequenceNode:
 		return "a list"
 	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return "the number " + nodeText(n)
+		return "the number " + yamlnode.Text(n)
 	case *ast.BoolNode:
-		return "the boolean " + nodeText(n)
+		return "the boolean " + yamlnode.Text(n)
 	case *ast.NullNode:
 		return "null"
 	case *ast.StringNode:
@@ -503,50 +505,4 @@ func kindOf(n ast.Node) string {
 		return "a block of text"
 	}
 	return "a " + strings.ToLower(n.Type().String())
-}
-
-func nodeText(n ast.Node) string {
-	if isNil(n) {
-		return ""
-	}
-	if tk := n.GetToken(); tk != nil {
-		return tk.Value
-	}
-	return ""
-}
-
-func isNil(n any) bool {
-	if n == nil {
-		return true
-	}
-	v := reflect.ValueOf(n)
-	return v.Kind() == reflect.Pointer && v.IsNil()
-}
-
-func tokenPos(tk *token.Token) position {
-	if tk == nil || tk.Position == nil {
-		return position{}
-	}
-	return position{tk.Position.Line, tk.Position.Column}
-}
-
-// startPos is where n begins: the first key of a block mapping, else n's token.
-func startPos(n ast.Node) position {
-	for range maxDepth {
-		if isNil(n) {
-			return position{}
-		}
-		switch t := n.(type) {
-		case *ast.MappingNode:
-			if t.IsFlowStyle || len(t.Values) == 0 {
-				return tokenPos(t.Start)
-			}
-			n = t.Values[0]
-		case *ast.MappingValueNode:
-			n = t.Key
-		default:
-			return tokenPos(n.GetToken())
-		}
-	}
-	return position{}
 }

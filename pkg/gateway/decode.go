@@ -68,7 +68,7 @@ func (d decoder) decodeValue(n *node, v reflect.Value, path string, keyPos posit
 	if hasKey && (n.kind == nodeNull || n.block && (n.kind == nodeMap || n.kind == nodeSeq)) {
 		at = keyPos
 	}
-	if at.line > 0 {
+	if at.Line > 0 {
 		d.l.src.pos[path] = at
 	}
 	if n.env != "" {

@@ -70,7 +70,7 @@ func load(file string, syn Syntax, data []byte, opts []LoadOption) (Spec, []Find
 		src: &sourceMap{pos: map[string]position{}, env: map[string]string{}}, bad: map[string]bool{}, raw: map[int]bool{}}
 	spec := Spec{Source: Source{File: file, Syntax: syn, m: l.src}}
 	if len(data) > maxInput {
-		l.errAt(position{1, 1}, "", "split the API into several deployments",
+		l.errAt(position{Line: 1, Col: 1}, "", "split the API into several deployments",
 			"the file is %d bytes; OCI accepts at most 2 MB of specification", len(data))
 		return l.finish(spec)
 	}
@@ -130,10 +130,10 @@ func (l *loader) isBad(path string) bool {
 }
 
 func (l *loader) add(sev Severity, p position, field, fix, format string, args ...any) {
-	if p.line < 1 && field != "" {
+	if p.Line < 1 && field != "" {
 		p = l.src.pos[field]
 	}
-	l.findings = append(l.findings, Finding{Line: p.line, Column: p.col, Severity: sev, Field: field,
+	l.findings = append(l.findings, Finding{Line: p.Line, Column: p.Col, Severity: sev, Field: field,
 		Message: fmt.Sprintf(format, args...), Fix: fix})
 }
 

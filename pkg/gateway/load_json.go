@@ -32,7 +32,7 @@ func (l *loader) parseJSON(data []byte) *node {
 		}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		l.errAt(position{1, 1}, "", `write the specification as a JSON object: {"routes": [...]}`, "the file is empty")
+		l.errAt(position{Line: 1, Col: 1}, "", `write the specification as a JSON object: {"routes": [...]}`, "the file is empty")
 		return nil
 	}
 	r.dec = json.NewDecoder(bytes.NewReader(data))
@@ -71,7 +71,7 @@ func (r *jsonReader) pos(off int) position {
 	off = min(max(off, 0), len(r.data))
 	line, _ := slices.BinarySearch(r.lines, off+1)
 	start := r.lines[line-1]
-	return position{line, utf8.RuneCount(r.data[start:off]) + 1}
+	return position{Line: line, Col: utf8.RuneCount(r.data[start:off]) + 1}
 }
 
 func (r *jsonReader) syntax(err error) {
@@ -137,7 +137,7 @@ func (r *jsonReader) object(at position, depth int) (*node, bool) {
 		}
 		dup := slices.IndexFunc(n.entries, func(e entry) bool { return e.key == key })
 		if dup >= 0 {
-			r.l.errAt(kp, "", "remove one of the two keys", "duplicate key %q (first at line %d)", key, n.entries[dup].keyPos.line)
+			r.l.errAt(kp, "", "remove one of the two keys", "duplicate key %q (first at line %d)", key, n.entries[dup].keyPos.Line)
 			continue
 		}
 		n.entries = append(n.entries, entry{key: key, keyPos: kp, val: v})

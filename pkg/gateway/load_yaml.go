@@ -7,14 +7,14 @@ package gateway
 import (
 	"bytes"
 	"errors"
-	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/oci-serverless/oci-serverless-api/internal/yamlnode"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 )
 
 // yamlReader converts a goccy AST into nodes.
@@ -35,18 +35,18 @@ func (l *loader) parseYAML(data []byte) *node {
 		return nil
 	}
 	var body ast.Node
-	if file != nil && len(file.Docs) > 0 && !isNil(file.Docs[0]) {
+	if file != nil && len(file.Docs) > 0 && !yamlnode.IsNil(file.Docs[0]) {
 		body = file.Docs[0].Body
 	}
-	if isNil(body) {
-		l.errAt(position{1, 1}, "", "write the specification: request_policies, routes, ...", "the file is empty")
+	if yamlnode.IsNil(body) {
+		l.errAt(position{Line: 1, Col: 1}, "", "write the specification: request_policies, routes, ...", "the file is empty")
 		return nil
 	}
 	for i, doc := range file.Docs[1:] {
-		if isNil(doc) || isNil(doc.Body) {
+		if yamlnode.IsNil(doc) || yamlnode.IsNil(doc.Body) {
 			continue
 		}
-		l.warnAt(yamlStart(doc.Body), "", "remove it, or merge it into the first document",
+		l.warnAt(yamlnode.Start(doc.Body), "", "remove it, or merge it into the first document",
 			"YAML document %d is ignored: a specification is one document", i+2)
 	}
 	r := &yamlReader{l: l, anchors: map[string]ast.Node{}, budget: maxNodes}
@@ -55,11 +55,11 @@ func (l *loader) parseYAML(data []byte) *node {
 }
 
 func (l *loader) yamlSyntaxError(err error) {
-	p, msg := position{1, 1}, err.Error()
+	p, msg := position{Line: 1, Col: 1}, err.Error()
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		msg = ye.GetMessage()
-		if tp := tokenPos(ye.GetToken()); tp.line > 0 {
+		if tp := yamlnode.TokenPos(ye.GetToken()); tp.Line > 0 {
 			p = tp
 		}
 	}
@@ -83,7 +83,7 @@ func (r *yamlReader) collectAnchors(root ast.Node) {
 		switch t := n.(type) {
 		case *ast.AnchorNode:
 			if t != nil {
-				r.anchors[nodeText(t.Name)] = t.Value
+				r.anchors[yamlnode.Text(t.Name)] = t.Value
 				stack = append(stack, t.Value)
 			}
 		case *ast.TagNode:
@@ -116,7 +116,7 @@ func (r *yamlReader) collectAnchors(root ast.Node) {
 func (r *yamlReader) convert(n ast.Node, depth int) *node {
 	forceString := false
 	for range 32 {
-		if isNil(n) {
+		if yamlnode.IsNil(n) {
 			return &node{kind: nodeNull}
 		}
 		switch t := n.(type) {
@@ -124,16 +124,16 @@ func (r *yamlReader) convert(n ast.Node, depth int) *node {
 			n = t.Value
 			continue
 		case *ast.TagNode:
-			if nodeText(t) == "!!str" {
+			if yamlnode.Text(t) == "!!str" {
 				forceString = true
 			}
 			n = t.Value
 			continue
 		case *ast.AliasNode:
-			target, ok := r.anchors[nodeText(t.Value)]
+			target, ok := r.anchors[yamlnode.Text(t.Value)]
 			if !ok {
-				r.l.errAt(tokenPos(t.GetToken()), "", "define the anchor with &"+nodeText(t.Value)+", or write the value out",
-					"alias *%s refers to no anchor", nodeText(t.Value))
+				r.l.errAt(yamlnode.TokenPos(t.GetToken()), "", "define the anchor with &"+yamlnode.Text(t.Value)+", or write the value out",
+					"alias *%s refers to no anchor", yamlnode.Text(t.Value))
 				return nil
 			}
 			n = target
@@ -144,46 +144,46 @@ func (r *yamlReader) convert(n ast.Node, depth int) *node {
 	if r.budget--; r.budget < 0 || depth > maxDepth {
 		if !r.over {
 			r.over = true
-			r.l.errAt(yamlStart(n), "", "simplify the document", "the document nests or repeats aliases too deeply")
+			r.l.errAt(yamlnode.Start(n), "", "simplify the document", "the document nests or repeats aliases too deeply")
 		}
 		return nil
 	}
 	switch t := n.(type) {
 	case *ast.MappingNode:
-		out := &node{kind: nodeMap, pos: tokenPos(t.Start), block: !t.IsFlowStyle}
+		out := &node{kind: nodeMap, pos: yamlnode.TokenPos(t.Start), block: !t.IsFlowStyle}
 		if len(t.Values) > 0 {
-			out.pos = yamlStart(t)
+			out.pos = yamlnode.Start(t)
 		}
 		for _, mv := range t.Values {
 			r.addEntry(out, mv, depth)
 		}
 		return out
 	case *ast.MappingValueNode:
-		out := &node{kind: nodeMap, pos: yamlStart(t), block: true}
+		out := &node{kind: nodeMap, pos: yamlnode.Start(t), block: true}
 		r.addEntry(out, t, depth)
 		return out
 	case *ast.SequenceNode:
-		out := &node{kind: nodeSeq, pos: tokenPos(t.Start), block: !t.IsFlowStyle}
+		out := &node{kind: nodeSeq, pos: yamlnode.TokenPos(t.Start), block: !t.IsFlowStyle}
 		for _, item := range t.Values {
 			if c := r.convert(item, depth+1); c != nil {
 				out.items = append(out.items, c)
 			} else {
-				out.items = append(out.items, &node{kind: nodeNull, pos: yamlStart(item)})
+				out.items = append(out.items, &node{kind: nodeNull, pos: yamlnode.Start(item)})
 			}
 		}
 		return out
 	case *ast.NullNode:
-		return &node{kind: nodeNull, pos: tokenPos(t.GetToken())}
+		return &node{kind: nodeNull, pos: yamlnode.TokenPos(t.GetToken())}
 	}
 	return r.scalar(n, forceString)
 }
 
 func (r *yamlReader) addEntry(m *node, mv *ast.MappingValueNode, depth int) {
-	if isNil(mv) || isNil(mv.Key) {
+	if yamlnode.IsNil(mv) || yamlnode.IsNil(mv.Key) {
 		return
 	}
 	if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
-		r.l.errAt(tokenPos(mv.Key.GetToken()), "", "write the keys out instead of merging them", "YAML merge keys (<<) are not supported")
+		r.l.errAt(yamlnode.TokenPos(mv.Key.GetToken()), "", "write the keys out instead of merging them", "YAML merge keys (<<) are not supported")
 		return
 	}
 	var k ast.Node = mv.Key
@@ -194,14 +194,14 @@ func (r *yamlReader) addEntry(m *node, mv *ast.MappingValueNode, depth int) {
 	if kn == nil {
 		return
 	}
-	kp := yamlStart(k)
+	kp := yamlnode.Start(k)
 	if kn.kind != nodeScalar && kn.kind != nodeNull {
 		r.l.errAt(kp, "", "use a plain string as the key", "expected a string key, found %s", kindOf(kn))
 		return
 	}
 	for _, e := range m.entries {
 		if e.key == kn.text {
-			r.l.errAt(kp, "", "remove one of the two keys", "duplicate key %q (first at line %d)", kn.text, e.keyPos.line)
+			r.l.errAt(kp, "", "remove one of the two keys", "duplicate key %q (first at line %d)", kn.text, e.keyPos.Line)
 			return
 		}
 	}
@@ -209,7 +209,7 @@ func (r *yamlReader) addEntry(m *node, mv *ast.MappingValueNode, depth int) {
 	if v == nil {
 		v = &node{kind: nodeNull, pos: kp}
 	}
-	if v.kind == nodeNull && v.pos.line == 0 {
+	if v.kind == nodeNull && v.pos.Line == 0 {
 		v.pos = kp
 	}
 	m.entries = append(m.entries, entry{key: kn.text, keyPos: kp, val: v})
@@ -217,7 +217,7 @@ func (r *yamlReader) addEntry(m *node, mv *ast.MappingValueNode, depth int) {
 
 // scalar converts a scalar node, interpolating ${env:...} in strings.
 func (r *yamlReader) scalar(n ast.Node, forceString bool) *node {
-	out := &node{kind: nodeScalar, pos: tokenPos(n.GetToken())}
+	out := &node{kind: nodeScalar, pos: yamlnode.TokenPos(n.GetToken())}
 	switch t := n.(type) {
 	case *ast.StringNode:
 		out.text = t.Value
@@ -226,7 +226,7 @@ func (r *yamlReader) scalar(n ast.Node, forceString bool) *node {
 			out.text = t.Value.Value
 		}
 	case *ast.IntegerNode:
-		out.sk, out.text = scalarInt, nodeText(n)
+		out.sk, out.text = scalarInt, yamlnode.Text(n)
 		switch v := t.Value.(type) {
 		case int64:
 			out.text = strconv.FormatInt(v, 10)
@@ -236,15 +236,15 @@ func (r *yamlReader) scalar(n ast.Node, forceString bool) *node {
 	case *ast.FloatNode:
 		out.sk, out.text = scalarFloat, strconv.FormatFloat(t.Value, 'g', -1, 64)
 	case *ast.InfinityNode, *ast.NanNode:
-		out.sk, out.text = scalarFloat, nodeText(n)
+		out.sk, out.text = scalarFloat, yamlnode.Text(n)
 	case *ast.BoolNode:
 		out.sk, out.text = scalarBool, strconv.FormatBool(t.Value)
 	default:
-		out.text = nodeText(n)
+		out.text = yamlnode.Text(n)
 	}
 	if forceString {
 		out.sk = scalarString
-		out.text = nodeText(n)
+		out.text = yamlnode.Text(n)
 	}
 	if out.sk == scalarString && strings.Contains(out.text, "${env:") {
 		orig := out.text
@@ -252,51 +252,4 @@ func (r *yamlReader) scalar(n ast.Node, forceString bool) *node {
 		out.env, out.failed = orig, len(out.envErrs) > 0
 	}
 	return out
-}
-
-func nodeText(n ast.Node) string {
-	if isNil(n) {
-		return ""
-	}
-	if tk := n.GetToken(); tk != nil {
-		return tk.Value
-	}
-	return ""
-}
-
-func isNil(n any) bool {
-	if n == nil {
-		return true
-	}
-	v := reflect.ValueOf(n)
-	return v.Kind() == reflect.Pointer && v.IsNil()
-}
-
-func tokenPos(tk *token.Token) position {
-	if tk == nil || tk.Position == nil {
-		return position{}
-	}
-	return position{tk.Position.Line, tk.Position.Column}
-}
-
-// yamlStart is where n begins: the first key of a block mapping, else
-// n's token.
-func yamlStart(n ast.Node) position {
-	for range maxDepth {
-		if isNil(n) {
-			return position{}
-		}
-		switch t := n.(type) {
-		case *ast.MappingNode:
-			if t.IsFlowStyle || len(t.Values) == 0 {
-				return tokenPos(t.Start)
-			}
-			n = t.Values[0]
-		case *ast.MappingValueNode:
-			n = t.Key
-		default:
-			return tokenPos(n.GetToken())
-		}
-	}
-	return position{}
 }

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+
+	"github.com/oci-serverless/oci-serverless-api/internal/yamlnode"
 )
 
 // Syntax is the syntax a specification was read from.
@@ -37,7 +39,7 @@ type sourceMap struct {
 }
 
 // position is a 1-based line and column.
-type position struct{ line, col int }
+type position = yamlnode.Pos
 
 // Equal reports true: where a spec comes from is not part of it. It lets
 // go-cmp compare specs.
@@ -48,7 +50,7 @@ func (Source) Equal(Source) bool { return true }
 // that has one; 0, 0 when nothing is known.
 func (s Source) Position(path string) (line, col int) {
 	p := s.at(path)
-	return p.line, p.col
+	return p.Line, p.Col
 }
 
 func (s Source) at(path string) position {

@@ -75,7 +75,7 @@ func (v *validator) add(sev Severity, path, fix, format string, args ...any) {
 	if orig, ok := v.src.fromEnv(path); ok {
 		msg += fmt.Sprintf(" (the value comes from %s)", orig)
 	}
-	v.out = append(v.out, Finding{Line: p.line, Column: p.col, Severity: sev, Field: path, Message: msg, Fix: fix})
+	v.out = append(v.out, Finding{Line: p.Line, Column: p.Col, Severity: sev, Field: path, Message: msg, Fix: fix})
 }
 
 func (v *validator) err(path, fix, format string, args ...any) {
