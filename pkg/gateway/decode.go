@@ -104,6 +104,9 @@ func (d decoder) decodeValue(n *node, v reflect.Value, path string, keyPos posit
 		if !d.expect(n, nodeMap, path, "write `key: value` pairs") {
 			return
 		}
+		if len(n.entries) == 0 {
+			return // an empty mapping is "not set", like an empty list
+		}
 		m := reflect.MakeMapWithSize(v.Type(), len(n.entries))
 		for _, e := range n.entries {
 			ev := reflect.New(v.Type().Elem()).Elem()
@@ -115,6 +118,9 @@ func (d decoder) decodeValue(n *node, v reflect.Value, path string, keyPos posit
 	case reflect.Slice:
 		if !d.expect(n, nodeSeq, path, "write a list, one `- item` per line or [a, b]") {
 			return
+		}
+		if len(n.items) == 0 {
+			return // an empty list is "not set": the model keeps one form of it, nil
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.items), len(n.items))
 		for i, item := range n.items {
